@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { registerWorldCommands } from "./world.js";
+
+const program = new Command()
+  .name("fixloop")
+  .description("Self-hostable AI-SRE: alert → investigation → patch → verified verdict. Never deploys.")
+  .version("0.1.0")
+  .showHelpAfterError("(run with --help for usage)")
+  // Usage mistakes exit 2, like every other user error; help and version exit 0.
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+
+registerWorldCommands(program);
+
+await program.parseAsync(process.argv);
