@@ -35,7 +35,7 @@ export async function git(
 
 /**
  * A private clone of a service repo at its HEAD. Patches are applied here, never in the service's
- * own working tree; a local clone only reads the source repo (objects are hard-linked or copied).
+ * own working tree; a local clone only reads the source repo (objects are copied, never linked).
  */
 export interface Workspace {
   dir: string;
@@ -55,7 +55,9 @@ export async function createWorkspace(repo: string, label: string): Promise<Work
   const parent = await mkdtemp(path.join(os.tmpdir(), `fixloop-${label.replace(/[^a-z0-9-]/gi, "-")}-`));
   const dir = path.join(parent, "src");
   try {
-    await git(parent, ["clone", "--quiet", "--no-checkout", repo, dir]);
+    // --no-hardlinks: git "freshens" (touches) an object file it would write again, and a hard link
+    // would carry that mtime change into the service's own .git.
+    await git(parent, ["clone", "--quiet", "--no-checkout", "--no-hardlinks", repo, dir]);
     await git(dir, ["checkout", "--quiet", "--detach", head]);
     await git(dir, ["config", "user.name", "fixloop"]);
     await git(dir, ["config", "user.email", "fixloop@localhost"]);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { registerPatchCommand } from "./patch.js";
 import { registerWorldCommands } from "./world.js";
 
 const program = new Command()
@@ -11,5 +12,7 @@ const program = new Command()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 registerWorldCommands(program);
+registerPatchCommand(program);
+registerInvestigateCommand(program);
 
 await program.parseAsync(process.argv);
