@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { registerInvestigateCommand } from "./investigate.js";
 import { registerPatchCommand } from "./patch.js";
 import { registerWorldCommands } from "./world.js";
 
@@ -13,6 +14,7 @@ const program = new Command()
 
 registerWorldCommands(program);
 registerPatchCommand(program);
+registerInvestigateCommand(program);
 registerInvestigateCommand(program);
 
 await program.parseAsync(process.argv);

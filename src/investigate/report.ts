@@ -20,6 +20,8 @@ export interface Finding {
   detail: string;
   /** 0..1: how strongly the evidence supports this finding. */
   confidence: number;
+  /** The queries and commands (as in the evidence log) this finding rests on. */
+  evidence?: string[];
 }
 
 export interface SloStatus {
@@ -60,6 +62,8 @@ export interface FailingAttribute {
   feature: string;
   value: string;
   description: string;
+  /** What failures have, e.g. `item_id ending in "-3"`. */
+  trait?: string;
   failing: number;
   failingTotal: number;
   succeeding: number;
@@ -88,6 +92,25 @@ export interface DownstreamHealth {
   p99Ms?: number;
   verdict: "healthy" | "degraded" | "unknown";
   description: string;
+  /** Share of this service's calls to the downstream that failed, as this service counts them. */
+  callFailureRate?: number;
+  /** This service's calls to the downstream per second, by status. */
+  callStatuses?: Record<string, number>;
+}
+
+/** Requests in the alert window as the access log shows them. */
+export interface RequestLogSummary {
+  total: number;
+  /** Status ≥ 500. */
+  failing: number;
+  byStatus: Record<string, number>;
+}
+
+/** The alert's time window; `before` starts the baseline the window is contrasted with. */
+export interface InvestigationWindow {
+  before: string;
+  start: string;
+  end: string;
 }
 
 export interface RunbookMatch {
@@ -117,4 +140,37 @@ export interface Report {
   /** 0..1 overall confidence in the stated cause. */
   confidence: number;
   evidenceLog: EvidenceRecord[];
+  /** One line naming the cause; absent when the evidence does not determine one. */
+  cause?: string;
+  window?: InvestigationWindow;
+  requestLog?: RequestLogSummary;
+  /** The gathered evidence the findings rest on (secrets redacted), for readers and the bridge. */
+  evidence?: ReportEvidence;
+}
+
+export interface ReportEvidence {
+  rule?: { expr: string; from: string; forSeconds?: number; comparator?: string; threshold?: number };
+  metrics?: {
+    /** The alert expression's value now, and its peak over the window and the baseline before it. */
+    signal?: { expr: string; value: number; peak?: number };
+    /** The service's request rate broken down by the labels its series carry. */
+    breakdown?: { expr: string; rows: { labels: Record<string, string>; rate: number }[] };
+    requestRate?: number;
+    errorRatio?: number;
+    p50Ms?: number;
+    p99Ms?: number;
+  };
+  logs?: { entriesInWindow: number; entriesBefore: number; baselineSeconds: number; truncated: boolean };
+  /** Most frequent error templates in the window, with their counts before it. */
+  errorTemplates?: { template: string; countInWindow: number; countBefore: number }[];
+  service?: {
+    running: boolean;
+    pid?: number;
+    uptimeSeconds?: number;
+    restarts?: number;
+    env: Record<string, string>;
+    configFiles: { path: string; content: string }[];
+  };
+  /** The repo's recent commits before the alert, newest first. */
+  commits?: { sha: string; author: string; authorDate: string; subject: string }[];
 }
