@@ -83,6 +83,15 @@ async function readReport(file: string): Promise<Report> {
   } catch {
     throw new UserError(`${file}: not JSON; pass the report.json that 'investigate' wrote`);
   }
+  // `investigate --json` writes { reports: [...] }: one alert's report is taken as it is.
+  const list = (report as { reports?: unknown[] } | null)?.reports;
+  if (Array.isArray(list)) {
+    if (list.length !== 1)
+      throw new UserError(
+        `${file}: holds ${list.length} reports; investigate one alert (--alertmanager-alertname) or pass one report`,
+      );
+    report = list[0];
+  }
   const r = report as Partial<Report> | null;
   if (
     typeof r?.service !== "string" ||

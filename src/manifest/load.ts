@@ -89,6 +89,10 @@ function checkReferences(file: string, m: Manifest, scenario: string | undefined
     if (!m.services[spec.service])
       fail(`alerts.${alert}.service`, `no service named '${spec.service}' (known: ${services.join(", ")})`);
   }
+  for (const [name, spec] of Object.entries(m.scenarios)) {
+    if (spec.alert && !m.alerts[spec.alert])
+      fail(`scenarios.${name}.alert`, `no alert named '${spec.alert}' in alerts`);
+  }
   if (m.defaultScenario && !m.scenarios[m.defaultScenario])
     fail("defaultScenario", `no scenario named '${m.defaultScenario}'`);
   if (scenario && !m.scenarios[scenario]) {

@@ -140,7 +140,8 @@ const scenarioSchema = z
     prepare: z.array(argv).default([]),
     /** Env overrides per service. */
     env: z.record(name, z.record(z.string(), z.string())).default({}),
-    /** The verdict the pipeline is designed to reach on this scenario (used by `demo`). */
+    /** The alert the scenario is designed to fire, and the verdict the pipeline should reach on it (used by `demo`). */
+    alert: z.string().optional(),
     expect: z.enum(["PASS", "REJECT", "INCONCLUSIVE"]).optional(),
   })
   .strict();

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { type Environment, serviceCwd, startOrder } from "../manifest/load.js";
 import { alertmanagerConfig, prometheusConfig } from "../monitoring/config.js";
@@ -65,6 +65,7 @@ export async function up(envm: Environment, options: UpOptions = {}): Promise<Wo
     components: [],
   };
   const logDir = path.join(stateDir, "logs");
+  rotateLogs(logDir);
   const start = (
     name: string,
     kind: ComponentKind,
@@ -116,8 +117,7 @@ export async function up(envm: Environment, options: UpOptions = {}): Promise<Wo
         alertmanagerConfig({ ...am, webhookUrl: options.webhookUrl }),
       );
       checkConfig(["amtool", "check-config"], file, "monitoring.alertmanager");
-      const dataDir = path.join(monitoringDir, "alertmanager-data");
-      mkdirSync(dataDir, { recursive: true });
+      const dataDir = freshDir(path.join(monitoringDir, "alertmanager-data"));
       state.alertmanagerUrl = `http://127.0.0.1:${port}`;
       progress(`start alertmanager on ${state.alertmanagerUrl}`);
       const rec = start(
@@ -153,8 +153,7 @@ export async function up(envm: Environment, options: UpOptions = {}): Promise<Wo
       });
       const file = writeConfig(monitoringDir, "prometheus.yml", config);
       checkConfig(["promtool", "check", "config"], file, "monitoring.prometheus");
-      const dataDir = path.join(monitoringDir, "prometheus-data");
-      mkdirSync(dataDir, { recursive: true });
+      const dataDir = freshDir(path.join(monitoringDir, "prometheus-data"));
       state.prometheusUrl = `http://127.0.0.1:${port}`;
       progress(`start prometheus on ${state.prometheusUrl}`);
       const rec = start(
@@ -207,6 +206,28 @@ async function stopComponents(components: ComponentRecord[]): Promise<void> {
   const rest = components.filter((c) => c.kind !== "worker").reverse();
   await Promise.all(workers.map((c) => stopGroup(c)));
   for (const c of rest) await stopGroup(c);
+}
+
+/**
+ * Managed monitoring starts empty: Alertmanager's notification log would otherwise remember that
+ * an identical alert of an earlier world was already sent, and stay silent for repeat_interval.
+ */
+function freshDir(dir: string): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Keeps the previous world's logs as `*.log.1` so a new world's investigation reads only its own. */
+function rotateLogs(logDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(logDir);
+  } catch {
+    return;
+  }
+  for (const name of names)
+    if (name.endsWith(".log")) renameSync(path.join(logDir, name), path.join(logDir, `${name}.1`));
 }
 
 function checkPrograms(envm: Environment): void {

@@ -158,6 +158,25 @@ describe("fixloop patch", () => {
     });
   });
 
+  it("takes the output of 'investigate --json' ({ reports: [one] }) and refuses several reports", async () => {
+    const dir = scratch();
+    const { repo } = shopRepo(dir);
+    const diffFile = path.join(dir, "proposal.diff");
+    writeFileSync(
+      diffFile,
+      "--- a/app.py\n+++ b/app.py\n@@ -1,2 +1,2 @@\n def total(cents, n):\n-    return cents * n\n+    return int(cents) * n\n",
+    );
+    const world = shopWorld(dir, repo.dir);
+    const one = writeJson(dir, "one.json", { reports: [makeReport()] });
+    const ok = await runCli(["patch", "-f", world, "--report", one, "--diff", diffFile, "--json"]);
+    expect(ok.code).toBe(0);
+    expect((JSON.parse(ok.stdout) as Patch).files).toEqual(["app.py"]);
+    const two = writeJson(dir, "two.json", { reports: [makeReport(), makeReport()] });
+    const refused = await runCli(["patch", "-f", world, "--report", two, "--diff", diffFile]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/holds 2 reports; investigate one alert/);
+  });
+
   it("exits 1 with one line when no candidate survives validation", async () => {
     const dir = scratch();
     const { repo } = shopRepo(dir);
