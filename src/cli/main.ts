@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { registerInvestigateCommand } from "./investigate.js";
 import { registerPatchCommand } from "./patch.js";
+import { registerVerifyCommand } from "./verify.js";
 import { registerWorldCommands } from "./world.js";
 
 const program = new Command()
@@ -15,6 +16,8 @@ const program = new Command()
 registerWorldCommands(program);
 registerPatchCommand(program);
 registerInvestigateCommand(program);
+registerVerifyCommand(program);
 registerInvestigateCommand(program);
+registerVerifyCommand(program);
 
 await program.parseAsync(process.argv);

@@ -5,8 +5,8 @@ import { failingAttributeAnalyzer } from "../../src/investigate/analyzers/failin
 import { sloAnalyzer } from "../../src/investigate/analyzers/slo.js";
 import type { LogEntry } from "../../src/investigate/evidence/logs.js";
 import type { DownstreamMetrics, MetricsEvidence } from "../../src/investigate/evidence/metrics.js";
-import { seededRandom } from "../../src/investigate/mining/bench.js";
 import { manifestSchema, type ServiceSpec } from "../../src/manifest/schema.js";
+import { seededRandom } from "../../src/util/prng.js";
 import { shopAlert } from "./fixtures.js";
 
 const missing = { available: false as const, reason: "not gathered in this test" };

@@ -1,3 +1,4 @@
+import { seededRandom } from "../../util/prng.js";
 import { TemplateMiner } from "./drain.js";
 
 /**
@@ -30,18 +31,6 @@ export async function benchTemplateMining(lines = 1_000_000): Promise<TemplateMi
   }
   const seconds = elapsedMs / 1000;
   return { lines, seconds, linesPerSecond: Math.round(lines / seconds), templates: miner.size };
-}
-
-/** Deterministic uniform numbers in [0, 1): a Weyl sequence through a 32-bit integer mixer. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return ((z ^ (z >>> 16)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const SERVICES = ["checkout", "catalog", "payments", "inventory"];

@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  benchTemplateMining,
-  SyntheticServiceLog,
-  seededRandom,
-} from "../../../src/investigate/mining/bench.js";
+import { benchTemplateMining, SyntheticServiceLog } from "../../../src/investigate/mining/bench.js";
 
 describe("benchTemplateMining", () => {
   it("mines the synthetic log into a handful of templates", async () => {
@@ -25,19 +21,5 @@ describe("SyntheticServiceLog", () => {
     expect(
       a.every((line) => /^2026-11-25T20:\d\d:\d\d\.\d{3}Z \w+ (INFO|DEBUG|WARN|ERROR) /.test(line)),
     ).toBe(true);
-  });
-});
-
-describe("seededRandom", () => {
-  it("yields uniform-looking numbers in [0, 1)", () => {
-    const random = seededRandom(123);
-    const buckets = new Array(10).fill(0);
-    for (let i = 0; i < 10_000; i++) {
-      const x = random();
-      expect(x).toBeGreaterThanOrEqual(0);
-      expect(x).toBeLessThan(1);
-      buckets[Math.floor(x * 10)]++;
-    }
-    for (const count of buckets) expect(count).toBeGreaterThan(900);
   });
 });
