@@ -14,7 +14,11 @@ export interface Alert {
 }
 
 const labels = z.record(z.string(), z.string());
-const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "an RFC 3339 timestamp");
+/** What Alertmanager sends; Date.parse alone would accept "yesterday 5", and the start is half an incident's identity. */
+const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const timestamp = z
+  .string()
+  .refine((s) => rfc3339.test(s) && !Number.isNaN(Date.parse(s)), "an RFC 3339 timestamp");
 
 /** An alert inside an Alertmanager webhook payload (version 4). */
 export const webhookAlertSchema = z.object({

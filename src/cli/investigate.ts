@@ -5,8 +5,8 @@ import { fetchActiveAlerts } from "../alerts/alertmanager.js";
 import { investigate } from "../investigate/engine.js";
 import { renderMarkdown } from "../investigate/render.js";
 import type { Report } from "../investigate/report.js";
-import { type Environment, loadManifest } from "../manifest/load.js";
-import { LocalRuntime } from "../runtime/local.js";
+import type { Environment } from "../manifest/load.js";
+import { LocalRuntime, loadRunningWorld } from "../runtime/local.js";
 import { errorMessage, UserError } from "../util/errors.js";
 import { action, progress } from "./action.js";
 
@@ -49,7 +49,7 @@ export function registerInvestigateCommand(program: Command): void {
     .action(
       action(async (opts: AlertmanagerOptions) => {
         const labels = parseLabels(opts.alertmanagerLabel);
-        const envm = loadWorld(opts.file, opts.stateDir);
+        const envm = loadRunningWorld(opts.file, opts.stateDir);
         const runtime = new LocalRuntime(envm);
         const url = opts.alertmanagerUrl ?? defaultAlertmanagerUrl(envm, runtime);
         progress(`fetching active alerts from ${url}`);
@@ -71,7 +71,7 @@ export function registerInvestigateCommand(program: Command): void {
       .requiredOption("-f, --manifest <fixloop.yaml>", "environment manifest"),
   ).action(
     action(async (opts: AlertFileOptions) => {
-      const envm = loadWorld(opts.manifest, opts.stateDir);
+      const envm = loadRunningWorld(opts.manifest, opts.stateDir);
       return investigateAll(
         readAlerts(opts.file),
         envm,
@@ -117,13 +117,6 @@ async function investigateAll(
     progress(`report written to ${opts.output}`);
   } else process.stdout.write(text);
   return skipped > 0 && reports.length === 0 ? 1 : 0;
-}
-
-/** The manifest, loaded for the scenario the running world was started with (its env and paths). */
-function loadWorld(file: string, stateDir: string | undefined): Environment {
-  const envm = loadManifest(file, { stateDir });
-  const running = new LocalRuntime(envm).status().scenario;
-  return running && running !== envm.scenario ? loadManifest(file, { stateDir, scenario: running }) : envm;
 }
 
 function defaultAlertmanagerUrl(envm: Environment, runtime: LocalRuntime): string {

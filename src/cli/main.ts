@@ -2,6 +2,8 @@
 import { Command } from "commander";
 import { registerInvestigateCommand } from "./investigate.js";
 import { registerPatchCommand } from "./patch.js";
+import { registerRunCommands } from "./run.js";
+import { registerServeCommand } from "./serve.js";
 import { registerVerifyCommand } from "./verify.js";
 import { registerWorldCommands } from "./world.js";
 
@@ -17,7 +19,7 @@ registerWorldCommands(program);
 registerPatchCommand(program);
 registerInvestigateCommand(program);
 registerVerifyCommand(program);
-registerInvestigateCommand(program);
-registerVerifyCommand(program);
+registerServeCommand(program);
+registerRunCommands(program);
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import path from "node:path";
-import { type Environment, serviceCwd } from "../manifest/load.js";
+import { type Environment, loadManifest, serviceCwd } from "../manifest/load.js";
 import type { ServiceSpec } from "../manifest/schema.js";
 import { UserError } from "../util/errors.js";
 import { redactEnv } from "../util/redact.js";
@@ -183,4 +183,11 @@ export function readTail(file: string, maxBytes: number, fromLineStart = true): 
   }
   const text = buf.toString("utf8");
   return start > 0 && fromLineStart ? text.slice(text.indexOf("\n") + 1) : text;
+}
+
+/** The manifest, loaded for the scenario the running world was started with (its env and paths). */
+export function loadRunningWorld(file: string, stateDir: string | undefined): Environment {
+  const envm = loadManifest(file, { stateDir });
+  const running = new LocalRuntime(envm).status().scenario;
+  return running && running !== envm.scenario ? loadManifest(file, { stateDir, scenario: running }) : envm;
 }

@@ -1,0 +1,81 @@
+import type { BridgeResult } from "../bridge/bridge.js";
+import { bridge, serviceTarget } from "../bridge/bridge.js";
+import type { Patch } from "../bridge/patch.js";
+import { investigate } from "../investigate/engine.js";
+import { renderMarkdown } from "../investigate/render.js";
+import type { Report } from "../investigate/report.js";
+import type { Environment } from "../manifest/load.js";
+import { LocalRuntime, loadRunningWorld } from "../runtime/local.js";
+import { UserError } from "../util/errors.js";
+import { renderBundle } from "../verify/bundle.js";
+import { localRunner } from "../verify/local-runner.js";
+import { resolveTarget } from "../verify/target.js";
+import { verifyPatch } from "../verify/verify.js";
+import type { Incident, VerdictLike } from "./incident.js";
+
+/**
+ * The pipeline's three steps, passed in to the worker. Each is idempotent (runs from the incident
+ * and the earlier stages' outputs only, in workspaces of its own), so a stage interrupted by a crash
+ * simply runs again. A stage should stop when `signal` aborts (timeout or shutdown).
+ */
+export interface Stages {
+  investigate(incident: Incident, signal: AbortSignal): Promise<{ report: Report; markdown: string }>;
+  /** `reasons`: the bridge found no candidate; the incident concludes as `no-patch`. */
+  patch(incident: Incident, report: Report, signal: AbortSignal): Promise<BridgeResult>;
+  verify(
+    incident: Incident,
+    report: Report,
+    patch: Patch,
+    signal: AbortSignal,
+  ): Promise<{ verdict: VerdictLike; markdown: string }>;
+}
+
+export interface WorldRef {
+  manifestFile: string;
+  stateDir?: string;
+}
+
+/**
+ * The real engines against the manifest's world: the deterministic investigation, the bridge's
+ * automatic strategy, and the verifier with local candidates. The manifest is read at each stage,
+ * for the scenario the world is running now. Investigation and bridge do not take a signal yet:
+ * their evidence sources and checks are bounded by their own budgets.
+ */
+export function realStages(world: WorldRef): Stages {
+  return {
+    async investigate(incident) {
+      const envm = loadRunningWorld(world.manifestFile, world.stateDir);
+      const report = await investigate(incident.alert, envm, new LocalRuntime(envm));
+      return { report, markdown: renderMarkdown(report) };
+    },
+    async patch(_incident, report) {
+      const envm = loadRunningWorld(world.manifestFile, world.stateDir);
+      return bridge({ report, target: serviceTarget(envm, report.service), strategy: "auto" });
+    },
+    async verify(incident, report, patch, signal) {
+      const envm = loadRunningWorld(world.manifestFile, world.stateDir);
+      const target = resolveTarget(envm, {
+        service: report.service,
+        alert: trafficAlert(envm, incident.alert.name, report.service),
+      });
+      const verdict = await verifyPatch({
+        target,
+        runner: localRunner(new LocalRuntime(envm), target.service),
+        patch: { diff: patch.diff, strategy: patch.strategy },
+        signal,
+      });
+      return { verdict, markdown: renderBundle(verdict) };
+    },
+  };
+}
+
+/** The manifest alert whose SLO and traffic the verification uses: this one, else the service's only one. */
+function trafficAlert(envm: Environment, alertName: string, service: string): string {
+  if (envm.manifest.alerts[alertName]) return alertName;
+  const ofService = Object.entries(envm.manifest.alerts).filter(([, a]) => a.service === service);
+  const only = ofService.length === 1 ? ofService[0] : undefined;
+  if (only) return only[0];
+  throw new UserError(
+    `alert ${alertName} is not in ${envm.file}'s alerts and service ${service} has ${ofService.length} alerts there: no SLO and traffic to verify with`,
+  );
+}
