@@ -53,3 +53,22 @@ export function exceptionSignature(exception: ParsedException): string {
   const where = top ? `${top.file}:${top.line}${top.function ? ` in ${top.function}` : ""}` : "?";
   return `${exception.language} ${exception.type} at ${where}`;
 }
+
+/**
+ * The exception line above a stack's first frame (the nearest line matching `header`), with any
+ * lines between them as the rest of a multi-line message.
+ */
+export function findHeader(
+  lines: readonly string[],
+  firstFrame: number,
+  header: RegExp,
+): { type: string; message: string } | undefined {
+  for (let i = firstFrame - 1; i >= 0; i--) {
+    const match = header.exec(lines[i] as string);
+    if (match) {
+      const continued = lines.slice(i + 1, firstFrame);
+      return { type: match[1] as string, message: [match[2] ?? "", ...continued].join("\n") };
+    }
+  }
+  return undefined;
+}

@@ -1,4 +1,4 @@
-import type { ExceptionInfo, StackFrame } from "./exception.js";
+import { type ExceptionInfo, findHeader, type StackFrame } from "./exception.js";
 
 /**
  * JVM stack traces (`Throwable.printStackTrace`, logback, log4j):
@@ -27,7 +27,7 @@ export function isJavaFrameLine(line: string): boolean {
 }
 
 export function parseJavaStack(lines: readonly string[], firstFrame: number): ExceptionInfo | undefined {
-  const header = findHeader(lines, firstFrame);
+  const header = findHeader(lines, firstFrame, HEADER);
   if (header === undefined) return undefined;
   const primary: ExceptionInfo = { ...header, frames: [] };
   let current = primary;
@@ -67,20 +67,6 @@ export function parseJavaStack(lines: readonly string[], firstFrame: number): Ex
 
 function isMessageLine(line: string): boolean {
   return line.trim() !== "" && !FRAME_LINE.test(line) && !CAUSED_BY.test(line);
-}
-
-function findHeader(
-  lines: readonly string[],
-  firstFrame: number,
-): { type: string; message: string } | undefined {
-  for (let i = firstFrame - 1; i >= 0; i--) {
-    const header = HEADER.exec(lines[i] as string);
-    if (header) {
-      const continued = lines.slice(i + 1, firstFrame);
-      return { type: header[1] as string, message: [header[2] ?? "", ...continued].join("\n") };
-    }
-  }
-  return undefined;
 }
 
 /** `java.base/java.io.FileInputStream.open0` + `Native Method`; `app//com.x.Y.m` + `Y.java:42`. */

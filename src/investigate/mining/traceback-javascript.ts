@@ -1,4 +1,4 @@
-import type { ExceptionInfo, StackFrame } from "./exception.js";
+import { type ExceptionInfo, findHeader, type StackFrame } from "./exception.js";
 
 /**
  * V8 (Node.js) stack traces:
@@ -36,7 +36,7 @@ export function parseJavaScriptStack(
   lines: readonly string[],
   firstFrame: number,
 ): ExceptionInfo | undefined {
-  const header = findHeader(lines, firstFrame);
+  const header = findJavaScriptHeader(lines, firstFrame);
   if (header === undefined) return undefined;
   return readError(lines, header.type, header.message, firstFrame);
 }
@@ -78,17 +78,12 @@ function readCause(lines: readonly string[], from: number): ExceptionInfo | unde
   return undefined;
 }
 
-function findHeader(
+function findJavaScriptHeader(
   lines: readonly string[],
   firstFrame: number,
 ): { type: string; message: string } | undefined {
-  for (let i = firstFrame - 1; i >= 0; i--) {
-    const header = HEADER.exec(lines[i] as string);
-    if (header) {
-      const continued = lines.slice(i + 1, firstFrame);
-      return { type: header[1] as string, message: [header[2] ?? "", ...continued].join("\n") };
-    }
-  }
+  const header = findHeader(lines, firstFrame, HEADER);
+  if (header) return header;
   const loose = LOOSE_HEADER.exec(lines[firstFrame - 1] ?? "");
   return loose ? { type: loose[1] as string, message: loose[2] ?? "" } : undefined;
 }
