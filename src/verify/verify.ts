@@ -117,7 +117,10 @@ export async function verifyPatch(options: VerifyOptions): Promise<Verdict> {
     return { ...full, rationale: writeRationale(full) };
   };
 
-  const scope = new RunScope();
+  // A verifier killed mid-run (kill -9 of the pipeline) left its candidates running: reap them first.
+  const ledgerDir = path.join(target.logRoot, "held");
+  RunScope.sweep(ledgerDir);
+  const scope = new RunScope(ledgerDir);
   const plan = planTraffic(target.traffic, max, seed);
   const outcomes: Record<Side, (Outcome | undefined)[]> = { baseline: [], patched: [] };
   const sideState: Record<Side, { crashed: boolean; peakRss?: number }> = {
