@@ -22,7 +22,7 @@ export type StartResult =
  * A private clone of the service repo at HEAD: the baseline's source, or (with a diff) the
  * patched one. The service's own working tree is only cloned from, never written.
  */
-export async function checkoutSource(
+export async function cloneSourceAtHead(
   scope: RunScope,
   repo: string,
   side: Side,

@@ -6,7 +6,7 @@ import { readTail } from "../runtime/local.js";
 import { UserError } from "../util/errors.js";
 import { secretValues } from "../util/redact.js";
 import { alphaBudget, analyze, batchSizes } from "./analysis.js";
-import { type Candidate, checkoutSource, startCandidates } from "./candidates.js";
+import { type Candidate, cloneSourceAtHead, startCandidates } from "./candidates.js";
 import { quantileLabel } from "./conditions.js";
 import { type Evidence, latencies, type SideEvidence, sides } from "./evidence.js";
 import { errorSignatureDiff } from "./logs.js";
@@ -132,7 +132,7 @@ export async function verifyPatch(options: VerifyOptions): Promise<Verdict> {
   let atCap = false;
   let evidence: Evidence | undefined;
   try {
-    const baselineSrc = await checkoutSource(scope, target.repo, "baseline");
+    const baselineSrc = await cloneSourceAtHead(scope, target.repo, "baseline");
     base.patch.baseCommit = baselineSrc.head;
     step(`baseline source: ${target.repo} at ${baselineSrc.head.slice(0, 12)}`);
     if (!empty) {
@@ -148,7 +148,7 @@ export async function verifyPatch(options: VerifyOptions): Promise<Verdict> {
           message: `invalid patch: ${validation.reasons.join("; ")}`,
         });
     }
-    const patchedSrc = await checkoutSource(scope, target.repo, "patched", diff);
+    const patchedSrc = await cloneSourceAtHead(scope, target.repo, "patched", diff);
     if (patchedSrc.head !== baselineSrc.head)
       throw new UserError(`${target.repo}: HEAD moved during the run; retry`);
     step(
