@@ -2,8 +2,9 @@ import type { Alert } from "../alerts/alert.js";
 import type { Environment } from "../manifest/load.js";
 import { PrometheusClient } from "../monitoring/prometheus-client.js";
 import type { Runtime } from "../runtime/runtime.js";
+import { worldSecrets } from "../runtime/secrets.js";
 import { errorMessage, UserError } from "../util/errors.js";
-import { secretValues } from "../util/redact.js";
+import { redactDeep } from "../util/redact.js";
 import type { AnalysisContext, Conclusions, Evidence } from "./analyzers/analyzer.js";
 import { analyzers } from "./analyzers/registry.js";
 import { conclude } from "./conclude.js";
@@ -81,6 +82,8 @@ export async function investigate(
   const log = new EvidenceLog();
   const prometheusUrl = options.prometheusUrl ?? defaultPrometheusUrl(envm, runtime);
 
+  // Every service's secrets: a downstream's logs or config can carry them as well.
+  const secrets = worldSecrets(envm, runtime);
   const base: BaseContext = {
     alert,
     service,
@@ -88,7 +91,7 @@ export async function investigate(
     envm,
     runtime,
     prometheus: prometheusUrl ? (deadline) => new PrometheusClient(prometheusUrl, { deadline }) : undefined,
-    secrets: knownSecrets(envm, runtime, service),
+    secrets,
     now,
   };
   progress(`investigating ${alert.name} on ${service}`);
@@ -142,49 +145,41 @@ export async function investigate(
   const verdict = conclude(alert.name, service, how, evidence, conclusions, findings);
   progress(verdict.cause ? `cause: ${verdict.cause.slice(0, 120)}` : "cause not determined");
   const { window } = alertEvidence.value;
-  return {
-    alert,
-    service,
-    generatedAt: new Date().toISOString(),
-    summary: verdict.summary,
-    ...(conclusions.slo ? { slo: conclusions.slo } : {}),
-    ...(conclusions.errorSignature ? { errorSignature: conclusions.errorSignature } : {}),
-    failingAttributes: conclusions.failingAttributes,
-    ...(conclusions.suspectChange ? { suspectChange: conclusions.suspectChange } : {}),
-    downstream: conclusions.downstream,
-    recommendation: verdict.recommendation,
-    ...(conclusions.runbook ? { runbook: conclusions.runbook } : {}),
-    findings,
-    missingEvidence: verdict.missingEvidence,
-    confidence: verdict.confidence,
-    evidenceLog: log.records,
-    ...(verdict.cause ? { cause: verdict.cause } : {}),
-    window: {
-      before: window.beforeStart.toISOString(),
-      start: window.start.toISOString(),
-      end: window.end.toISOString(),
-    },
-    ...(conclusions.requestLog ? { requestLog: conclusions.requestLog } : {}),
-    evidence: snapshot(evidence, conclusions),
-  };
+  // Sources redact what they read; this last pass guarantees it for every string the report carries
+  // (runbook steps, commit subjects…), since the report is shown to people and given to models.
+  return redactDeep(
+    {
+      alert,
+      service,
+      generatedAt: new Date().toISOString(),
+      summary: verdict.summary,
+      ...(conclusions.slo ? { slo: conclusions.slo } : {}),
+      ...(conclusions.errorSignature ? { errorSignature: conclusions.errorSignature } : {}),
+      failingAttributes: conclusions.failingAttributes,
+      ...(conclusions.suspectChange ? { suspectChange: conclusions.suspectChange } : {}),
+      downstream: conclusions.downstream,
+      recommendation: verdict.recommendation,
+      ...(conclusions.runbook ? { runbook: conclusions.runbook } : {}),
+      findings,
+      missingEvidence: verdict.missingEvidence,
+      confidence: verdict.confidence,
+      evidenceLog: log.records,
+      ...(verdict.cause ? { cause: verdict.cause } : {}),
+      window: {
+        before: window.beforeStart.toISOString(),
+        start: window.start.toISOString(),
+        end: window.end.toISOString(),
+      },
+      ...(conclusions.requestLog ? { requestLog: conclusions.requestLog } : {}),
+      evidence: snapshot(evidence, conclusions),
+    } satisfies Report,
+    secrets,
+  );
 }
 
 function defaultPrometheusUrl(envm: Environment, runtime: Runtime): string | undefined {
   const prom = envm.manifest.monitoring.prometheus;
   return runtime.status().prometheusUrl ?? (prom.mode === "external" ? prom.url : undefined);
-}
-
-/** Secret values to redact: the manifest's and scenario's env, and the running process's. */
-function knownSecrets(envm: Environment, runtime: Runtime, service: string): string[] {
-  const spec = envm.manifest.services[service];
-  const scenarioEnv = envm.scenario ? (envm.manifest.scenarios[envm.scenario]?.env[service] ?? {}) : {};
-  let running: Record<string, string> = {};
-  try {
-    running = runtime.identity(service).env;
-  } catch {
-    // Not running: the manifest's values are all there is.
-  }
-  return secretValues({ ...spec?.env, ...scenarioEnv, ...running }, spec?.secretEnv ?? []);
 }
 
 function snapshot(evidence: Evidence, conclusions: Conclusions): ReportEvidence {

@@ -56,3 +56,15 @@ export function redactText(text: string, knownSecrets: readonly string[] = []): 
   for (const [pattern, replacement] of keyedSecrets) out = out.replace(pattern, replacement);
   return out;
 }
+
+/** `redactText` applied to every string inside a JSON-like value (keys are left alone). */
+export function redactDeep<T>(value: T, knownSecrets: readonly string[] = []): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return redactText(v, knownSecrets);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}

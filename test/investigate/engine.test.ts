@@ -5,6 +5,7 @@ import { investigate } from "../../src/investigate/engine.js";
 import { loadManifest } from "../../src/manifest/load.js";
 import { LocalRuntime } from "../../src/runtime/local.js";
 import { UserError } from "../../src/util/errors.js";
+import { REDACTED } from "../../src/util/redact.js";
 import { tempDir } from "../helpers/tmp.js";
 import {
   accessLine,
@@ -217,6 +218,23 @@ describe("investigate (logs and git, Prometheus down)", () => {
     await expect(
       run(w, shopAlert(20_000, { name: "Nowhere", labels: { alertname: "Nowhere", job: "db" } })),
     ).rejects.toThrow(UserError);
+  });
+
+  it("redacts secrets from every part of the report, runbook steps included", async () => {
+    const w = world(incidentLog(60_000, 200), shopHistory(), { runbooks: "runbooks" });
+    mkdirSync(path.join(w.dir, "runbooks"));
+    writeFileSync(
+      path.join(w.dir, "runbooks", "orders.md"),
+      "---\nalerts: [WebErrorRateHigh]\n---\n# Orders failing\n\n1. Log in with password=hunter2-orders\n2. Call the API with tok-7f3a9c1e55\n",
+    );
+    const report = await run(w);
+    expect(report.runbook?.steps).toEqual([
+      `Log in with password=${REDACTED}`,
+      `Call the API with ${REDACTED}`,
+    ]);
+    const text = JSON.stringify(report);
+    expect(text).not.toContain("hunter2-orders");
+    expect(text).not.toContain("tok-7f3a9c1e55");
   });
 
   it("cites the runbook matched by its front matter", async () => {
