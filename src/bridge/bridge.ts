@@ -11,7 +11,7 @@ import type { BridgeStrategy, Validation } from "./strategy.js";
 import { defaultLimits, type PatchLimits, validateDiff } from "./validate.js";
 import { git } from "./workspace.js";
 
-export type StrategyChoice = "revert" | "external" | "auto";
+export type StrategyChoice = "revert" | "llm" | "external" | "auto";
 
 /** The service whose repo is patched: its git working tree is only ever read. */
 export interface BridgeTarget {
@@ -26,6 +26,8 @@ export interface BridgeRequest {
   strategy: StrategyChoice;
   /** The `external` strategy's diff and where it came from. */
   external?: { diff: string; source: string };
+  /** The llm-edit strategy, when a model was chosen: `llm` uses it, `auto` after the revert. */
+  llm?: BridgeStrategy;
   limits?: PatchLimits;
 }
 
@@ -74,11 +76,21 @@ export async function bridge(req: BridgeRequest): Promise<BridgeResult> {
       reasons.push(`${strategy.name}: candidate rejected: ${verdict.reasons.join("; ")}`);
       continue;
     }
+    // When several strategies were offered, say what became of the others.
+    const others = strategies
+      .filter((s) => s !== strategy)
+      .map(
+        (s) =>
+          reasons.find((r) => r.startsWith(`${s.name}:`)) ??
+          `${s.name} (not run: ${strategy.name} passed validation first)`,
+      );
     return {
       patch: {
         strategy: strategy.name,
         diff: proposal.diff,
-        rationale: proposal.rationale,
+        rationale: others.length
+          ? `${proposal.rationale} Also offered: ${others.join("; ")}.`
+          : proposal.rationale,
         baseCommit: head,
         ...verdict.stats,
       },
@@ -94,8 +106,12 @@ function pickStrategies(req: BridgeRequest): BridgeStrategy[] {
     case "external":
       if (!req.external) throw new UserError("the external strategy needs a diff (--diff FILE)");
       return [externalStrategy(req.external.diff, req.external.source)];
+    case "llm":
+      if (!req.llm) throw new UserError("--strategy llm needs a model (--model provider/model)");
+      return [req.llm];
     case "auto":
-      return req.report.suspectChange ? [revertSuspectChange] : [];
+      // Reverting the suspect change first: no model, and the smallest claim; the model's edit otherwise.
+      return [...(req.report.suspectChange ? [revertSuspectChange] : []), ...(req.llm ? [req.llm] : [])];
   }
 }
 

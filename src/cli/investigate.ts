@@ -2,15 +2,17 @@ import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { type Alert, parseAlertDocument } from "../alerts/alert.js";
 import { fetchActiveAlerts } from "../alerts/alertmanager.js";
+import { investigateWithModel } from "../investigate/agent/investigate.js";
 import { investigate } from "../investigate/engine.js";
 import { renderMarkdown } from "../investigate/render.js";
 import type { Report } from "../investigate/report.js";
+import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "../llm/cli-options.js";
 import type { Environment } from "../manifest/load.js";
 import { LocalRuntime, loadRunningWorld } from "../runtime/local.js";
 import { errorMessage, UserError } from "../util/errors.js";
 import { action, progress } from "./action.js";
 
-interface OutputOptions {
+interface OutputOptions extends ModelCliOptions {
   stateDir?: string;
   output?: string;
   json?: boolean;
@@ -84,10 +86,12 @@ export function registerInvestigateCommand(program: Command): void {
 }
 
 function withOutput(cmd: Command): Command {
-  return cmd
-    .option("--state-dir <dir>", "the world's state dir (overrides the manifest's stateDir)")
-    .option("-o, --output <file>", "write the report to this file instead of stdout")
-    .option("--json", "print {reports: [...]}: each report with its findings and the evidence behind them");
+  return withModelOptions(
+    cmd
+      .option("--state-dir <dir>", "the world's state dir (overrides the manifest's stateDir)")
+      .option("-o, --output <file>", "write the report to this file instead of stdout")
+      .option("--json", "print {reports: [...]}: each report with its findings and the evidence behind them"),
+  );
 }
 
 async function investigateAll(
@@ -97,11 +101,16 @@ async function investigateAll(
   opts: OutputOptions,
   none: string,
 ): Promise<number> {
+  const model = modelChoiceFrom(opts);
   const reports: Report[] = [];
   let skipped = 0;
   for (const alert of alerts) {
     try {
-      reports.push(await investigate(alert, envm, runtime, { onProgress: progress }));
+      reports.push(
+        model
+          ? await investigateWithModel(alert, envm, runtime, { onProgress: progress, model })
+          : await investigate(alert, envm, runtime, { onProgress: progress }),
+      );
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       progress(`skipped ${alert.name}: ${errorMessage(err)}`);

@@ -1,13 +1,17 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { bridge, type StrategyChoice, serviceTarget } from "../bridge/bridge.js";
+import { llmEdit } from "../bridge/strategies/llm-edit.js";
 import type { Report } from "../investigate/report.js";
+import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "../llm/cli-options.js";
 import { loadManifest } from "../manifest/load.js";
+import { LocalRuntime } from "../runtime/local.js";
+import { worldSecrets } from "../runtime/secrets.js";
 import { UserError } from "../util/errors.js";
 import { action, progress } from "./action.js";
 import { manifestOptions } from "./world.js";
 
-interface PatchOptions {
+interface PatchOptions extends ModelCliOptions {
   file: string;
   stateDir?: string;
   report: string;
@@ -20,17 +24,21 @@ interface PatchOptions {
 
 export function registerPatchCommand(program: Command): void {
   manifestOptions(
-    program
-      .command("patch")
-      .description("turn an investigation report into a validated, minimal diff (never applied to the repo)"),
+    withModelOptions(
+      program
+        .command("patch")
+        .description(
+          "turn an investigation report into a validated, minimal diff (never applied to the repo)",
+        ),
+    ),
   )
     .requiredOption("--report <report.json>", "the investigation report (JSON)")
     .option("--service <name>", "service whose repo to patch (default: the report's service)")
     .addOption(
       new Option(
         "--strategy <name>",
-        "revert the suspect change, validate an external diff, or choose (default)",
-      ).choices(["revert", "external", "auto"]),
+        "revert the suspect change, have the model edit (--model), validate an external diff, or choose (default: revert when there is a suspect change, the model's edit otherwise)",
+      ).choices(["revert", "llm", "external", "auto"]),
     )
     .option("--diff <file>", "a unified diff proposed elsewhere, for --strategy external")
     .option("-o, --output <file>", "write the diff to this file instead of stdout")
@@ -41,6 +49,8 @@ export function registerPatchCommand(program: Command): void {
         if (opts.diff && strategy !== "external") throw new UserError("--diff goes with --strategy external");
         if (strategy === "external" && !opts.diff)
           throw new UserError("--strategy external needs --diff FILE");
+        const model = modelChoiceFrom(opts);
+        if (strategy === "llm" && !model) throw new UserError("--strategy llm needs --model provider/model");
         const report = await readReport(opts.report);
         const envm = loadManifest(opts.file, { stateDir: opts.stateDir });
         const target = serviceTarget(envm, opts.service ?? report.service);
@@ -48,7 +58,8 @@ export function registerPatchCommand(program: Command): void {
           ? { diff: await readText(opts.diff, "diff"), source: opts.diff }
           : undefined;
 
-        const result = await bridge({ report, target, strategy, external });
+        const llm = model && llmEdit(model, { secrets: worldSecrets(envm, new LocalRuntime(envm)) });
+        const result = await bridge({ report, target, strategy, external, ...(llm ? { llm } : {}) });
         if ("reasons" in result)
           throw new UserError(`no patch for ${target.service}: ${oneLine(result.reasons.join("; "))}`, 1);
         const { patch } = result;

@@ -177,7 +177,8 @@ export async function investigate(
   );
 }
 
-function defaultPrometheusUrl(envm: Environment, runtime: Runtime): string | undefined {
+/** The world's Prometheus: the managed one that is running, else the manifest's external one. */
+export function defaultPrometheusUrl(envm: Environment, runtime: Runtime): string | undefined {
   const prom = envm.manifest.monitoring.prometheus;
   return runtime.status().prometheusUrl ?? (prom.mode === "external" ? prom.url : undefined);
 }
