@@ -1,5 +1,6 @@
 import path from "node:path";
 import type { Command } from "commander";
+import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "../llm/cli-options.js";
 import { loadManifest } from "../manifest/load.js";
 import { checkUntil, formatRun, type RunResult, runWorld } from "../pipeline/run.js";
 import { UserError } from "../util/errors.js";
@@ -16,10 +17,12 @@ function timeoutMs(value: string): number {
 }
 
 export function registerRunCommands(program: Command): void {
-  manifestOptions(
-    program
-      .command("run")
-      .description("up the world, serve, run each incident through the pipeline, print a summary, down"),
+  withModelOptions(
+    manifestOptions(
+      program
+        .command("run")
+        .description("up the world, serve, run each incident through the pipeline, print a summary, down"),
+    ),
   )
     .option("--scenario <name>", "scenario to prepare (see the manifest's scenarios)")
     .option("--until <n>", "stop after this many incidents have concluded", "1")
@@ -27,15 +30,19 @@ export function registerRunCommands(program: Command): void {
     .option("--json", "print the summary as JSON")
     .action(
       action(
-        async (opts: {
-          file: string;
-          stateDir?: string;
-          scenario?: string;
-          until: string;
-          timeout: string;
-          json?: boolean;
-        }) => {
+        async (
+          opts: ModelCliOptions & {
+            file: string;
+            stateDir?: string;
+            scenario?: string;
+            until: string;
+            timeout: string;
+            json?: boolean;
+          },
+        ) => {
+          const model = modelChoiceFrom(opts);
           const result = await runWorld({
+            ...(model ? { model } : {}),
             manifestFile: opts.file,
             scenario: opts.scenario,
             stateDir: opts.stateDir,

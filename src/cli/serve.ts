@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "../llm/cli-options.js";
 import { loadManifest } from "../manifest/load.js";
 import { realStages } from "../pipeline/stages.js";
 import type { ServerAuth } from "../server/auth.js";
@@ -8,7 +9,7 @@ import { UserError } from "../util/errors.js";
 import { action, progress } from "./action.js";
 import { manifestOptions } from "./world.js";
 
-interface ServeOptions {
+interface ServeOptions extends ModelCliOptions {
   file: string;
   stateDir?: string;
   host: string;
@@ -21,12 +22,14 @@ interface ServeOptions {
 export const defaultServePort = 9470;
 
 export function registerServeCommand(program: Command): void {
-  manifestOptions(
-    program
-      .command("serve")
-      .description(
-        "receive Alertmanager webhooks and run each alert through investigate → patch → verify (never deploys)",
-      ),
+  withModelOptions(
+    manifestOptions(
+      program
+        .command("serve")
+        .description(
+          "receive Alertmanager webhooks and run each alert through investigate → patch → verify (never deploys)",
+        ),
+    ),
   )
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--port <port>", `port to listen on (0: any free port)`, port, defaultServePort)
@@ -46,6 +49,7 @@ export function registerServeCommand(program: Command): void {
       action(async (opts: ServeOptions) => {
         const envm = loadManifest(opts.file, { stateDir: opts.stateDir });
         const auth = serverAuth(opts);
+        const model = modelChoiceFrom(opts);
         if (!auth && !isLoopback(opts.host))
           progress(
             `warning: serving on ${opts.host} without authentication; pass --auth-token or --basic-auth`,
@@ -60,7 +64,7 @@ export function registerServeCommand(program: Command): void {
             log: progress,
             ui: uiRoutes,
           },
-          realStages({ manifestFile: envm.file, stateDir: opts.stateDir }),
+          realStages({ manifestFile: envm.file, stateDir: opts.stateDir, ...(model ? { model } : {}) }),
         );
         process.stdout.write(`listening on ${service.url} (webhook ${service.url}/webhooks/alertmanager)\n`);
         progress(`incident store ${service.store.file}`);

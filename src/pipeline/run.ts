@@ -1,5 +1,6 @@
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ModelChoice } from "../llm/model.js";
 import { loadManifest } from "../manifest/load.js";
 import { down, up } from "../runtime/lifecycle.js";
 import { startService } from "../server/service.js";
@@ -18,6 +19,7 @@ export interface RunOptions {
   untilAlert?: string;
   timeoutMs: number;
   onProgress: (message: string) => void;
+  model?: ModelChoice;
 }
 
 export interface IncidentResult {
@@ -60,7 +62,11 @@ export async function runWorld(options: RunOptions): Promise<RunResult> {
   const storeDir = path.join(envm.stateDir, "runs", new Date().toISOString().replace(/[:.]/g, "-"));
   const service = await startService(
     { stateDir: storeDir, host: "127.0.0.1", port: 0, log: (m) => progress(m), ui: uiRoutes },
-    realStages({ manifestFile: envm.file, stateDir: envm.stateDir }),
+    realStages({
+      manifestFile: envm.file,
+      stateDir: envm.stateDir,
+      ...(options.model ? { model: options.model } : {}),
+    }),
   );
   let stopping: Promise<void> | undefined;
   const stop = () => {

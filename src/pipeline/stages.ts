@@ -1,11 +1,15 @@
 import type { BridgeResult } from "../bridge/bridge.js";
 import { bridge, serviceTarget } from "../bridge/bridge.js";
 import type { Patch } from "../bridge/patch.js";
+import { llmEdit } from "../bridge/strategies/llm-edit.js";
+import { investigateWithModel } from "../investigate/agent/investigate.js";
 import { investigate } from "../investigate/engine.js";
 import { renderMarkdown } from "../investigate/render.js";
 import type { Report } from "../investigate/report.js";
+import type { ModelChoice } from "../llm/model.js";
 import type { Environment } from "../manifest/load.js";
 import { LocalRuntime, loadRunningWorld } from "../runtime/local.js";
+import { worldSecrets } from "../runtime/secrets.js";
 import { UserError } from "../util/errors.js";
 import { renderBundle } from "../verify/bundle.js";
 import { localRunner } from "../verify/local-runner.js";
@@ -33,11 +37,13 @@ export interface Stages {
 export interface WorldRef {
   manifestFile: string;
   stateDir?: string;
+  /** With a model, the investigation adds its tool loop and the bridge may offer its edit. */
+  model?: ModelChoice;
 }
 
 /**
- * The real engines against the manifest's world: the deterministic investigation, the bridge's
- * automatic strategy, and the verifier with local candidates. The manifest is read at each stage,
+ * The real engines against the manifest's world: the investigation (deterministic, plus the model's
+ * tool loop when a model is given), the bridge's automatic strategy, and the verifier with local candidates. The manifest is read at each stage,
  * for the scenario the world is running now. Investigation and bridge do not take a signal yet:
  * their evidence sources and checks are bounded by their own budgets.
  */
@@ -45,12 +51,22 @@ export function realStages(world: WorldRef): Stages {
   return {
     async investigate(incident) {
       const envm = loadRunningWorld(world.manifestFile, world.stateDir);
-      const report = await investigate(incident.alert, envm, new LocalRuntime(envm));
+      const runtime = new LocalRuntime(envm);
+      const report = world.model
+        ? await investigateWithModel(incident.alert, envm, runtime, { model: world.model })
+        : await investigate(incident.alert, envm, runtime);
       return { report, markdown: renderMarkdown(report) };
     },
     async patch(_incident, report) {
       const envm = loadRunningWorld(world.manifestFile, world.stateDir);
-      return bridge({ report, target: serviceTarget(envm, report.service), strategy: "auto" });
+      const llm =
+        world.model && llmEdit(world.model, { secrets: worldSecrets(envm, new LocalRuntime(envm)) });
+      return bridge({
+        report,
+        target: serviceTarget(envm, report.service),
+        strategy: "auto",
+        ...(llm ? { llm } : {}),
+      });
     },
     async verify(incident, report, patch, signal) {
       const envm = loadRunningWorld(world.manifestFile, world.stateDir);
