@@ -1,9 +1,10 @@
-import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type Environment, loadManifest, serviceCwd } from "../manifest/load.js";
 import type { ServiceSpec } from "../manifest/schema.js";
 import { UserError } from "../util/errors.js";
 import { redactEnv } from "../util/redact.js";
+import { readTail } from "../util/tail.js";
 import { waitHealthy } from "./health.js";
 import { freePort } from "./ports.js";
 import { isRunning, processStartTicks, residentBytes, spawnLogged, stopGroup } from "./process.js";
@@ -163,26 +164,6 @@ function readCapped(file: string, maxBytes: number): string {
   } catch {
     return "(unreadable)";
   }
-}
-
-/** The last `maxBytes` of a file, starting at a line boundary. */
-export function readTail(file: string, maxBytes: number, fromLineStart = true): string {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch {
-    return "";
-  }
-  const start = Math.max(0, size - maxBytes);
-  const buf = Buffer.alloc(size - start);
-  const fd = openSync(file, "r");
-  try {
-    readSync(fd, buf, 0, buf.length, start);
-  } finally {
-    closeSync(fd);
-  }
-  const text = buf.toString("utf8");
-  return start > 0 && fromLineStart ? text.slice(text.indexOf("\n") + 1) : text;
 }
 
 /** The manifest, loaded for the scenario the running world was started with (its env and paths). */

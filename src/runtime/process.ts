@@ -3,6 +3,7 @@ import { accessSync, closeSync, constants, mkdirSync, openSync, readdirSync, rea
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { UserError } from "../util/errors.js";
+import { readTail } from "../util/tail.js";
 
 /** What we need to find (and only find) a process we started, even from another shell. */
 export interface ProcessRecord {
@@ -160,9 +161,6 @@ function signalMembers(rec: Pick<ProcessRecord, "pid" | "startTicks">, signal: N
 
 /** The last lines of a log file, for error messages. */
 export function logTail(file: string, lines = 15): string {
-  try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
-  }
+  const text = readTail(file, 64 * 1024).trimEnd();
+  return text ? text.split("\n").slice(-lines).join("\n") : "(no log)";
 }

@@ -1,3 +1,4 @@
+import { splitEntries } from "../investigate/evidence/logs.js";
 import { TemplateMiner } from "../investigate/mining/drain.js";
 import { redactText } from "../util/redact.js";
 import type { ErrorSignature } from "./verdict.js";
@@ -68,15 +69,9 @@ interface ErrorEntry {
 }
 
 function errorEntries(log: string, entryStart: string): ErrorEntry[] {
-  const start = new RegExp(entryStart);
-  const entries: string[][] = [];
-  for (const line of log.split("\n")) {
-    const last = entries[entries.length - 1];
-    if (!last || start.test(line)) entries.push([line]);
-    else last.push(line);
-  }
   const out: ErrorEntry[] = [];
-  for (const lines of entries) {
+  for (const entry of splitEntries(log, new RegExp(entryStart))) {
+    const lines = entry.text.split("\n");
     const first = lines[0] ?? "";
     const hasTrace = lines.slice(1).some((l) => traceHeader.test(l));
     if (!hasTrace && !levelWord.test(first) && !levelField.test(first)) continue;

@@ -1,16 +1,9 @@
-import type { ComponentStatus } from "../../runtime/runtime.js";
+import type { ServiceDescription } from "../../runtime/runtime.js";
 import { redactText } from "../../util/redact.js";
 import type { EvidenceSource, GatherContext, Gathered, SourceRecorder } from "./evidence.js";
 
 /** The service as the runtime sees it: process, uptime, restarts, env and config, secrets redacted. */
-export interface ServiceStateEvidence {
-  status: ComponentStatus | undefined;
-  command: string[];
-  cwd: string;
-  repo?: string;
-  env: Record<string, string>;
-  configFiles: { path: string; content: string }[];
-}
+export type ServiceStateEvidence = Omit<ServiceDescription, "name">;
 
 const maxConfigChars = 16 * 1024;
 
