@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { stringify } from "yaml";
 import { repoRoot } from "./cli.js";
@@ -32,4 +34,17 @@ export function writeTinyWorld(
   };
   writeFiles(dir, { "fixloop.yaml": stringify(manifest) });
   return path.join(dir, "fixloop.yaml");
+}
+
+/** A tiny world whose one service `web` has a git repo with one commit, so the real stages can run on it. */
+export function writeTinyRepoWorld(dir: string): string {
+  const repo = path.join(dir, "repo");
+  mkdirSync(repo);
+  writeFileSync(path.join(repo, "app.py"), "print('hello')\n");
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "pipe" });
+  git("init", "-q");
+  git("add", ".");
+  git("commit", "-q", "-m", "initial");
+  return writeTinyWorld(dir, { web: { repo } });
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { investigateWithModel } from "../../src/investigate/agent/investigate.js";
 import { agentTools } from "../../src/investigate/agent/tools/registry.js";
 import type { Report } from "../../src/investigate/report.js";
@@ -9,6 +9,7 @@ import type { LlmConfig } from "../../src/llm/config.js";
 import { chooseModel, type ModelOptions } from "../../src/llm/model.js";
 import { loadManifest } from "../../src/manifest/load.js";
 import { LocalRuntime } from "../../src/runtime/local.js";
+import { onCleanup } from "../helpers/cleanup.js";
 import { tempDir } from "../helpers/tmp.js";
 import {
   incidentLog,
@@ -30,12 +31,6 @@ import {
  * service's captured log; Prometheus down), with the real provider code talking to the scripted
  * server: the tool loop, its refusals, and every way the model can fail back to the deterministic report.
  */
-const servers: ScriptedModelServer[] = [];
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-  for (const c of cleanups.splice(0)) c();
-});
 
 const noConfig: LlmConfig = { providers: {}, budget: {}, prices: {} };
 const keys = {
@@ -45,7 +40,7 @@ const keys = {
 
 function world(log = incidentLog(60_000, 200)): ShopWorld {
   const t = tempDir("fixloop-agent-");
-  cleanups.push(t.cleanup);
+  onCleanup(t.cleanup);
   return shopWorld(t.dir, log, shopHistory());
 }
 
@@ -56,7 +51,7 @@ async function scripted(steps: Step[]): Promise<ScriptedModelServer> {
     const step = steps[i];
     return step ? step(req) : { status: 500, message: `the script has no step ${i + 1}` };
   });
-  servers.push(server);
+  onCleanup(() => server.close());
   return server;
 }
 

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type BridgeResult, bridge } from "../../src/bridge/bridge.js";
 import { llmEdit, place } from "../../src/bridge/strategies/llm-edit.js";
 import type { LlmConfig } from "../../src/llm/config.js";
@@ -12,6 +12,7 @@ import {
   snapshot,
   type TestRepo,
 } from "../bridge/helpers.js";
+import { onCleanup } from "../helpers/cleanup.js";
 import { runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
 import {
@@ -27,12 +28,6 @@ import {
  * (applies, the manifest's check passes, size), repaired once with the reason, and chosen by
  * `auto` only after the revert.
  */
-const cleanups: (() => void)[] = [];
-const servers: ScriptedModelServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-  for (const c of cleanups.splice(0)) c();
-});
 
 const noConfig: LlmConfig = { providers: {}, budget: {}, prices: {} };
 
@@ -50,7 +45,7 @@ const appV1 = [
 
 function world(): { dir: string; repo: TestRepo; head: string } {
   const t = tempDir("fixloop-llm-edit-");
-  cleanups.push(t.cleanup);
+  onCleanup(t.cleanup);
   const repo = makeRepo(path.join(t.dir, "repo"));
   const head = repo.commit("shop", { "app.py": appV1, "README.md": "# shop\n" });
   return { dir: t.dir, repo, head };
@@ -58,7 +53,7 @@ function world(): { dir: string; repo: TestRepo; head: string } {
 
 async function scripted(replies: ScriptedReply[]): Promise<ScriptedModelServer> {
   const server = await startScriptedModelServer(replies);
-  servers.push(server);
+  onCleanup(() => server.close());
   return server;
 }
 

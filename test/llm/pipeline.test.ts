@@ -1,34 +1,20 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { type ChildProcess, spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
 import type { Incident } from "../../src/pipeline/incident.js";
+import { onCleanup } from "../helpers/cleanup.js";
 import { cliPath, runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
-import { writeTinyWorld } from "../helpers/world.js";
+import { writeTinyRepoWorld } from "../helpers/world.js";
 import { payload, waitFor } from "../pipeline/helpers.js";
 import { getJson, post } from "../server/http.js";
 import { startScriptedModelServer } from "./scripted-model-server.js";
 
 /** `fixloop serve --model`: the pipeline's investigation and bridge use the model, through the real CLI. */
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-function world() {
+function world(): string {
   const tmp = tempDir("fixloop-serve-model-");
-  cleanups.push(tmp.cleanup);
-  const repo = path.join(tmp.dir, "repo");
-  mkdirSync(repo);
-  writeFileSync(path.join(repo, "app.py"), "print('hello')\n");
-  const git = (...args: string[]) =>
-    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "pipe" });
-  git("init", "-q");
-  git("add", ".");
-  git("commit", "-q", "-m", "initial");
-  return writeTinyWorld(tmp.dir, { web: { repo } });
+  onCleanup(tmp.cleanup);
+  return writeTinyRepoWorld(tmp.dir);
 }
 
 describe("fixloop serve --model", () => {
@@ -49,7 +35,7 @@ describe("fixloop serve --model", () => {
           }
         : { text: "I cannot propose an edit." },
     );
-    cleanups.push(() => model.close());
+    onCleanup(() => model.close());
     const file = world();
     const child: ChildProcess = spawn(
       process.execPath,
@@ -67,7 +53,7 @@ describe("fixloop serve --model", () => {
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
-    cleanups.push(() => void child.kill("SIGKILL"));
+    onCleanup(() => void child.kill("SIGKILL"));
     let stdout = "";
     child.stdout?.on("data", (d) => (stdout += d));
     const url = await waitFor(

@@ -1,13 +1,14 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { tool } from "ai";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type LlmConfig, loadLlmConfig } from "../../src/llm/config.js";
 import { ModelFailure } from "../../src/llm/failure.js";
 import { chooseModel, type ModelOptions } from "../../src/llm/model.js";
 import { parseModelSpec } from "../../src/llm/model-spec.js";
 import { UserError } from "../../src/util/errors.js";
+import { onCleanup } from "../helpers/cleanup.js";
 import { tempDir } from "../helpers/tmp.js";
 import {
   type ScriptedModelServer,
@@ -19,16 +20,10 @@ import {
  * The real provider code (AI SDK providers behind our registry, session, budget and failure
  * handling) against the scripted server speaking each wire protocol, streamed and not.
  */
-const servers: ScriptedModelServer[] = [];
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-  for (const c of cleanups.splice(0)) c();
-});
 
 async function serve(script: ScriptedReply[]): Promise<ScriptedModelServer> {
   const server = await startScriptedModelServer(script);
-  servers.push(server);
+  onCleanup(() => server.close());
   return server;
 }
 
@@ -237,7 +232,7 @@ describe("choosing a model", () => {
   it("takes keys, base URLs and budgets from the settings file, the env key first", async () => {
     const server = await serve([{ text: "ok" }, { text: "ok" }]);
     const t = tempDir("fixloop-llm-config-");
-    cleanups.push(t.cleanup);
+    onCleanup(t.cleanup);
     const file = path.join(t.dir, "llm.yaml");
     writeFileSync(
       file,

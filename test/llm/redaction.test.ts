@@ -1,29 +1,20 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { investigateWithModel } from "../../src/investigate/agent/investigate.js";
 import { chooseModel } from "../../src/llm/model.js";
 import { loadManifest } from "../../src/manifest/load.js";
 import { LocalRuntime } from "../../src/runtime/local.js";
+import { onCleanup } from "../helpers/cleanup.js";
 import { tempDir } from "../helpers/tmp.js";
 import { incidentLog, iso, shopAlert, shopHistory, shopWorld } from "../investigate/fixtures.js";
-import {
-  type ScriptedModelServer,
-  type ScriptedReply,
-  startScriptedModelServer,
-} from "./scripted-model-server.js";
+import { type ScriptedReply, startScriptedModelServer } from "./scripted-model-server.js";
 
 /**
  * Zero leaks: secrets planted everywhere a tool can read (env, config, logs, source, a private key,
  * a commit message, a runbook), a scripted model that calls every tool on all of it, and every
  * request body the model server received searched for every planted secret.
  */
-const cleanups: (() => void)[] = [];
-const servers: ScriptedModelServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.close();
-  for (const c of cleanups.splice(0)) c();
-});
 
 const planted = {
   declaredToken: "tok-7f3a9c1e55", // SHOP_API_TOKEN, declared in secretEnv by the fixture
@@ -49,7 +40,7 @@ const planted = {
 describe("redaction before anything reaches the model", () => {
   it("sends none of the planted secrets, whatever the model asks for", async () => {
     const t = tempDir("fixloop-redaction-");
-    cleanups.push(t.cleanup);
+    onCleanup(t.cleanup);
     const plantedLog = [
       `client ${planted.declaredToken} license ${planted.declaredOddName} db ${planted.byName}`,
       `Authorization: Bearer ${planted.bearer} session ${planted.jwt}`,
@@ -132,7 +123,7 @@ describe("redaction before anything reaches the model", () => {
       },
     ];
     const server = await startScriptedModelServer(steps);
-    servers.push(server);
+    onCleanup(() => server.close());
     const model = chooseModel(
       { model: "openai/gpt-4.1", baseUrl: server.baseUrl },
       { providers: {}, budget: {}, prices: {} },

@@ -1,12 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, type Server } from "node:net";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Incident } from "../../src/pipeline/incident.js";
 import { cliPath, runCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/tmp.js";
-import { writeTinyWorld } from "../helpers/world.js";
+import { writeTinyRepoWorld } from "../helpers/world.js";
 import { payload, waitFor } from "../pipeline/helpers.js";
 import { getJson, post } from "./http.js";
 
@@ -19,16 +18,7 @@ afterEach(() => {
 function world() {
   const tmp = tempDir("fixloop-serve-cli-");
   cleanups.push(tmp.cleanup);
-  const repo = path.join(tmp.dir, "repo");
-  mkdirSync(repo);
-  writeFileSync(path.join(repo, "app.py"), "print('hello')\n");
-  const git = (...args: string[]) =>
-    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo, stdio: "pipe" });
-  git("init", "-q");
-  git("add", ".");
-  git("commit", "-q", "-m", "initial");
-  const file = writeTinyWorld(tmp.dir, { web: { repo } });
-  return { file, stateDir: path.join(tmp.dir, "state") };
+  return { file: writeTinyRepoWorld(tmp.dir), stateDir: path.join(tmp.dir, "state") };
 }
 
 /** `fixloop serve` as a user runs it; resolves once it prints its URL. */
