@@ -6,11 +6,11 @@ import { investigateWithModel } from "../investigate/agent/investigate.js";
 import { investigate } from "../investigate/engine.js";
 import { renderMarkdown } from "../investigate/render.js";
 import type { Report } from "../investigate/report.js";
-import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "../llm/cli-options.js";
 import type { Environment } from "../manifest/load.js";
 import { LocalRuntime, loadRunningWorld } from "../runtime/local.js";
 import { errorMessage, UserError } from "../util/errors.js";
 import { action, progress } from "./action.js";
+import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "./model-options.js";
 
 interface OutputOptions extends ModelCliOptions {
   stateDir?: string;

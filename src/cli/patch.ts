@@ -3,12 +3,12 @@ import { type Command, Option } from "commander";
 import { bridge, type StrategyChoice, serviceTarget } from "../bridge/bridge.js";
 import { llmEdit } from "../bridge/strategies/llm-edit.js";
 import type { Report } from "../investigate/report.js";
-import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "../llm/cli-options.js";
 import { loadManifest } from "../manifest/load.js";
 import { LocalRuntime } from "../runtime/local.js";
 import { worldSecrets } from "../runtime/secrets.js";
 import { UserError } from "../util/errors.js";
 import { action, progress } from "./action.js";
+import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "./model-options.js";
 import { manifestOptions } from "./world.js";
 
 interface PatchOptions extends ModelCliOptions {

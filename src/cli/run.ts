@@ -1,20 +1,15 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "../llm/cli-options.js";
 import { loadManifest } from "../manifest/load.js";
-import { checkUntil, formatRun, type RunResult, runWorld } from "../pipeline/run.js";
+import { formatRun, type RunResult, runWorld } from "../pipeline/run.js";
 import { UserError } from "../util/errors.js";
 import { action, progress } from "./action.js";
+import { positiveInt, positiveNumber } from "./args.js";
+import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "./model-options.js";
 import { manifestOptions } from "./world.js";
 
 /** The bundled demo world, relative to the installed package (dist/cli → package root). */
 const demoManifest = path.resolve(import.meta.dirname, "../../examples/checkout/fixloop.yaml");
-
-function timeoutMs(value: string): number {
-  const s = Number(value);
-  if (!Number.isFinite(s) || s <= 0) throw new UserError(`--timeout takes seconds > 0 (got '${value}')`);
-  return s * 1000;
-}
 
 export function registerRunCommands(program: Command): void {
   withModelOptions(
@@ -25,8 +20,8 @@ export function registerRunCommands(program: Command): void {
     ),
   )
     .option("--scenario <name>", "scenario to prepare (see the manifest's scenarios)")
-    .option("--until <n>", "stop after this many incidents have concluded", "1")
-    .option("--timeout <seconds>", "give up waiting for incidents after this long", "300")
+    .option("--until <n>", "stop after this many incidents have concluded", positiveInt, 1)
+    .option("--timeout <seconds>", "give up waiting for incidents after this long", positiveNumber, 300)
     .option("--json", "print the summary as JSON")
     .action(
       action(
@@ -35,8 +30,8 @@ export function registerRunCommands(program: Command): void {
             file: string;
             stateDir?: string;
             scenario?: string;
-            until: string;
-            timeout: string;
+            until: number;
+            timeout: number;
             json?: boolean;
           },
         ) => {
@@ -46,8 +41,8 @@ export function registerRunCommands(program: Command): void {
             manifestFile: opts.file,
             scenario: opts.scenario,
             stateDir: opts.stateDir,
-            until: checkUntil(opts.until),
-            timeoutMs: timeoutMs(opts.timeout),
+            until: opts.until,
+            timeoutMs: opts.timeout * 1000,
             onProgress: progress,
           });
           process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatRun(result)}\n`);
@@ -63,10 +58,10 @@ export function registerRunCommands(program: Command): void {
     )
     .option("--state-dir <dir>", "where runtime state, logs and data live")
     .option("--scenario <name>", "run only this scenario")
-    .option("--timeout <seconds>", "per scenario", "300")
+    .option("--timeout <seconds>", "per scenario", positiveNumber, 300)
     .option("--json", "print the results as JSON")
     .action(
-      action(async (opts: { stateDir?: string; scenario?: string; timeout: string; json?: boolean }) => {
+      action(async (opts: { stateDir?: string; scenario?: string; timeout: number; json?: boolean }) => {
         const envm = loadManifest(demoManifest, { stateDir: opts.stateDir });
         const scenarios = Object.entries(envm.manifest.scenarios)
           .filter(([name, s]) => s.expect && (!opts.scenario || name === opts.scenario))
@@ -85,7 +80,7 @@ export function registerRunCommands(program: Command): void {
               stateDir: opts.stateDir,
               until: 1,
               untilAlert: envm.manifest.scenarios[scenario]?.alert,
-              timeoutMs: timeoutMs(opts.timeout),
+              timeoutMs: opts.timeout * 1000,
               onProgress: progress,
             }),
           );

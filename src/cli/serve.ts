@@ -1,5 +1,4 @@
-import { type Command, InvalidArgumentError, Option } from "commander";
-import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "../llm/cli-options.js";
+import { type Command, Option } from "commander";
 import { loadManifest } from "../manifest/load.js";
 import { realStages } from "../pipeline/stages.js";
 import type { ServerAuth } from "../server/auth.js";
@@ -7,6 +6,8 @@ import { startService } from "../server/service.js";
 import { uiRoutes } from "../server/ui/routes.js";
 import { UserError } from "../util/errors.js";
 import { action, progress } from "./action.js";
+import { portNumber, positiveInt } from "./args.js";
+import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "./model-options.js";
 import { manifestOptions } from "./world.js";
 
 interface ServeOptions extends ModelCliOptions {
@@ -32,7 +33,7 @@ export function registerServeCommand(program: Command): void {
     ),
   )
     .option("--host <address>", "address to listen on", "127.0.0.1")
-    .option("--port <port>", `port to listen on (0: any free port)`, port, defaultServePort)
+    .option("--port <port>", `port to listen on (0: any free port)`, portNumber, defaultServePort)
     .addOption(
       new Option(
         "--auth-token <token>",
@@ -106,16 +107,4 @@ function serverAuth(opts: ServeOptions): ServerAuth | undefined {
 
 function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host.startsWith("127.");
-}
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("must be a port, 0..65535");
-  return n;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
-  return n;
 }

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { loadManifest } from "../manifest/load.js";
 import { LocalRuntime } from "../runtime/local.js";
 import { UserError } from "../util/errors.js";
@@ -9,6 +9,7 @@ import { resolveTarget } from "../verify/target.js";
 import type { Verdict } from "../verify/verdict.js";
 import { type VerifyProgress, verifyPatch } from "../verify/verify.js";
 import { action, progress } from "./action.js";
+import { nonNegativeInt, positiveInt } from "./args.js";
 import { manifestOptions } from "./world.js";
 
 interface VerifyCliOptions {
@@ -158,16 +159,4 @@ async function readPatch(file: string): Promise<string> {
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a positive integer");
-  return n;
-}
-
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("must be a non-negative integer");
-  return n;
 }

@@ -5,7 +5,6 @@ import { loadManifest } from "../manifest/load.js";
 import { down, up } from "../runtime/lifecycle.js";
 import { startService } from "../server/service.js";
 import { uiRoutes } from "../server/ui/routes.js";
-import { UserError } from "../util/errors.js";
 import type { Incident, IncidentSummary } from "./incident.js";
 import { realStages } from "./stages.js";
 
@@ -194,11 +193,4 @@ export function formatRun(result: RunResult): string {
     );
   }
   return lines.join("\n");
-}
-
-export function checkUntil(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UserError(`--until takes a whole number of incidents ≥ 1 (got '${value}')`);
-  return n;
 }

@@ -1,7 +1,8 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
+import { loadLlmConfig } from "../llm/config.js";
+import { chooseModel, type ModelChoice } from "../llm/model.js";
 import { UserError } from "../util/errors.js";
-import { loadLlmConfig } from "./config.js";
-import { chooseModel, type ModelChoice } from "./model.js";
+import { positiveInt, positiveNumber } from "./args.js";
 
 /** The model flags `investigate` and `patch` share; without --model nothing here is used. */
 export interface ModelCliOptions {
@@ -24,21 +25,9 @@ export function withModelOptions(cmd: Command): Command {
       "--llm-config <file>",
       "model settings: keys, base URLs, budget (default ~/.config/fixloop/llm.yaml)",
     )
-    .option(
-      "--llm-max-tokens <n>",
-      "token budget per incident (default 250000)",
-      positive("--llm-max-tokens", true),
-    )
-    .option(
-      "--llm-max-cost <usd>",
-      "cost budget per incident in USD (default 1)",
-      positive("--llm-max-cost", false),
-    )
-    .option(
-      "--llm-timeout <seconds>",
-      "timeout of one model call (default 120)",
-      positive("--llm-timeout", false),
-    );
+    .option("--llm-max-tokens <n>", "token budget per incident (default 250000)", positiveInt)
+    .option("--llm-max-cost <usd>", "cost budget per incident in USD (default 1)", positiveNumber)
+    .option("--llm-timeout <seconds>", "timeout of one model call (default 120)", positiveNumber);
 }
 
 /** The chosen model, or undefined without --model; model flags without --model are a mistake. */
@@ -60,13 +49,4 @@ export function modelChoiceFrom(opts: ModelCliOptions): ModelChoice | undefined 
     },
     loadLlmConfig(opts.llmConfig),
   );
-}
-
-function positive(flag: string, integer: boolean) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-      throw new InvalidArgumentError(`${flag} wants a positive ${integer ? "integer" : "number"}`);
-    return n;
-  };
 }
