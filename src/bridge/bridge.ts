@@ -2,6 +2,7 @@ import path from "node:path";
 import type { Report } from "../investigate/report.js";
 import { type Environment, serviceCwd } from "../manifest/load.js";
 import { UserError } from "../util/errors.js";
+import { git } from "../util/git.js";
 import type { CheckSpec } from "./check.js";
 import type { Patch } from "./patch.js";
 import { failingSources } from "./sources.js";
@@ -9,7 +10,6 @@ import { externalStrategy } from "./strategies/external.js";
 import { revertSuspectChange } from "./strategies/revert-suspect-change.js";
 import type { BridgeStrategy, Validation } from "./strategy.js";
 import { defaultLimits, type PatchLimits, validateDiff } from "./validate.js";
-import { git } from "./workspace.js";
 
 export type StrategyChoice = "revert" | "llm" | "external" | "auto";
 

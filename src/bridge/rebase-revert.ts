@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { createWorkspace, git } from "../util/git.js";
 import type { FileDiff, Hunk } from "./diff.js";
-import { createWorkspace, git } from "./workspace.js";
 
 export interface RevertPlan {
   repo: string;

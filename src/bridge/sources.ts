@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Report } from "../investigate/report.js";
+import { git } from "../util/git.js";
 import type { SourceFile } from "./strategy.js";
-import { git } from "./workspace.js";
 
 const maxSourceBytes = 256 * 1024;
 

@@ -1,9 +1,9 @@
 import { lstat, readlink } from "node:fs/promises";
 import path from "node:path";
+import { createWorkspace, git, gitFailure } from "../util/git.js";
 import { type CheckSpec, runCheck } from "./check.js";
 import { diffStats, type FileDiff, parseDiff, stripComponent } from "./diff.js";
 import type { Validation } from "./strategy.js";
-import { createWorkspace, git, gitFailure } from "./workspace.js";
 
 export interface PatchLimits {
   maxBytes: number;

@@ -1,11 +1,11 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { loadManifest } from "../manifest/load.js";
-import { formatRun, type RunResult, runWorld } from "../pipeline/run.js";
 import { UserError } from "../util/errors.js";
 import { action, progress } from "./action.js";
 import { positiveInt, positiveNumber } from "./args.js";
 import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "./model-options.js";
+import { formatRun, type RunResult, runWorld } from "./run-world.js";
 import { manifestOptions } from "./world.js";
 
 /** The bundled demo world, relative to the installed package (dist/cli → package root). */

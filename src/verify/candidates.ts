@@ -1,7 +1,7 @@
 import path from "node:path";
-import { createWorkspace, git, gitFailure } from "../bridge/workspace.js";
 import type { RunningCopy } from "../runtime/runtime.js";
 import { UserError } from "../util/errors.js";
+import { createWorkspace, git, gitFailure } from "../util/git.js";
 import { type RecordingProxy, startRecordingProxy } from "./proxy.js";
 import type { CandidateRunner } from "./runner.js";
 import type { RunScope } from "./scope.js";

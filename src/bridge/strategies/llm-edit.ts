@@ -6,9 +6,9 @@ import type { Report } from "../../investigate/report.js";
 import { ModelFailure } from "../../llm/failure.js";
 import type { ModelChoice } from "../../llm/model.js";
 import type { ModelSession } from "../../llm/session.js";
+import { createWorkspace, git } from "../../util/git.js";
 import { plainDiffOptions } from "../rebase-revert.js";
 import type { BridgeStrategy, Proposal, SourceFile, StrategyContext } from "../strategy.js";
-import { createWorkspace, git } from "../workspace.js";
 
 /**
  * A model writes the fix: given the report and the source files the failure runs through, it

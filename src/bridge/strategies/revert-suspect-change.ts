@@ -1,8 +1,8 @@
+import { git } from "../../util/git.js";
 import { type FileDiff, parseDiff } from "../diff.js";
 import { type CommitLine, selectHunks } from "../hunk-selection.js";
 import { plainDiffOptions, revertOnHead } from "../rebase-revert.js";
 import type { BridgeStrategy, Proposal, StrategyContext } from "../strategy.js";
-import { git } from "../workspace.js";
 
 /** Git's well-known empty tree: the "parent" of a root commit. */
 const emptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { git } from "../../bridge/workspace.js";
+import { git } from "../../util/git.js";
 import { redactText } from "../../util/redact.js";
 import type { EvidenceSource, GatherContext, Gathered, SourceRecorder } from "./evidence.js";
 

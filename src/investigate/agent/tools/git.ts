@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { git } from "../../../bridge/workspace.js";
+import { git } from "../../../util/git.js";
 import { redactLines } from "./redact-lines.js";
 import { commitish, insideRepo, relativePath } from "./repo-path.js";
 import { defineTool, repoOf, type ToolContext } from "./tool.js";

@@ -2,11 +2,11 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ModelChoice } from "../llm/model.js";
 import { loadManifest } from "../manifest/load.js";
+import type { Incident, IncidentSummary } from "../pipeline/incident.js";
+import { realStages } from "../pipeline/stages.js";
 import { down, up } from "../runtime/lifecycle.js";
 import { startService } from "../server/service.js";
 import { uiRoutes } from "../server/ui/routes.js";
-import type { Incident, IncidentSummary } from "./incident.js";
-import { realStages } from "./stages.js";
 
 export interface RunOptions {
   manifestFile: string;

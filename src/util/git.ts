@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { UserError } from "../util/errors.js";
+import { UserError } from "./errors.js";
 
 const execFileAsync = promisify(execFile);
 
