@@ -1,4 +1,4 @@
-import { fmtMs, fmtRate } from "../../verify/format.js";
+import { fmtEstimate, fmtMs, fmtRate } from "../../verify/format.js";
 import type { Estimate, LatencySummary, Side, SloResult, Verdict } from "../../verify/verdict.js";
 import { escapeHtml } from "./html.js";
 import { isFiniteNumber, linear, niceTicks, px, textWidth } from "./svg.js";
@@ -186,7 +186,7 @@ export function errorRateChart(sides: Sides, slo?: SloResult): string {
 
   const desc = groups.map(
     (g) =>
-      `${g.label}: ${sideOrder.map((s) => `${s} ${g.rates[s] ? fmtInterval(g.rates[s]) : "not measured"}`).join(", ")}`,
+      `${g.label}: ${sideOrder.map((s) => `${s} ${g.rates[s] ? fmtEstimate(g.rates[s], "ratio") : "not measured"}`).join(", ")}`,
   );
   if (threshold !== undefined) desc.push(`SLO threshold ${fmtRate(threshold)}`);
   return figure("errors", title, desc.join("; "), bottom + axisHeight, parts, caption);
@@ -298,7 +298,7 @@ function bar(
   const color = sideColor[side];
   const height = Math.max(1, bottom - y(e.value));
   const out = [
-    `<rect x="${px(cx - barWidth / 2)}" y="${px(bottom - height)}" width="${px(barWidth)}" height="${px(height)}" fill="${color}" fill-opacity="${side === "baseline" ? 0.55 : 0.8}"><title>${escapeHtml(`${group}, ${side}: ${fmtInterval(e)}`)}</title></rect>`,
+    `<rect x="${px(cx - barWidth / 2)}" y="${px(bottom - height)}" width="${px(barWidth)}" height="${px(height)}" fill="${color}" fill-opacity="${side === "baseline" ? 0.55 : 0.8}"><title>${escapeHtml(`${group}, ${side}: ${fmtEstimate(e, "ratio")}`)}</title></rect>`,
   ];
   const low = y(e.lower ?? e.value);
   const high = e.upper === undefined ? top : y(e.upper);
@@ -315,11 +315,6 @@ function bar(
     `<text x="${px(cx)}" y="${px(Math.min(high, y(e.value)) - 6)}" text-anchor="middle" fill="#212529" font-weight="600">${escapeHtml(fmtRate(e.value))}</text>`,
   );
   return out.join("");
-}
-
-function fmtInterval(e: Estimate): string {
-  const bound = (v: number | undefined) => (v === undefined ? "unbounded" : fmtRate(v));
-  return `${fmtRate(e.value)} [${bound(e.lower)}, ${bound(e.upper)}]`;
 }
 
 function yGrid(ticks: number[], y: (v: number) => number, format: (v: number) => string): string[] {

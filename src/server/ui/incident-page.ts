@@ -1,13 +1,5 @@
 import type { Patch } from "../../bridge/patch.js";
-import {
-  fmtEstimate,
-  fmtMs,
-  fmtNumber,
-  fmtP,
-  fmtPoints,
-  fmtSignedMs,
-  fmtValue,
-} from "../../verify/format.js";
+import { fmtChange, fmtEstimate, fmtMs, fmtNumber, fmtP, fmtValue } from "../../verify/format.js";
 import type {
   ChangedRequests,
   ErrorSignature,
@@ -222,13 +214,6 @@ function watchRows(w: WatchResult, sub = false): string[] {
 <td>${statusChip(w.status, watchTone[w.status])}</td>
 </tr>`;
   return [row, ...(w.details ?? []).flatMap((d) => watchRows(d, true))];
-}
-
-/** A signed difference in the watch's unit: `+1.27 ms`, `−10.3 pts`, `+2`. */
-function fmtChange(x: number, unit: string): string {
-  if (unit === "ratio") return fmtPoints(x);
-  if (unit === "ms") return fmtSignedMs(x);
-  return `${x < 0 ? "−" : "+"}${fmtNumber(Math.abs(x))}`;
 }
 
 function pCell(p: number, alpha: number): string {
