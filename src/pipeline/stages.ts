@@ -7,10 +7,8 @@ import { investigate } from "../investigate/engine.js";
 import { renderMarkdown } from "../investigate/render.js";
 import type { Report } from "../investigate/report.js";
 import type { ModelChoice } from "../llm/model.js";
-import type { Environment } from "../manifest/load.js";
 import { LocalRuntime, loadRunningWorld } from "../runtime/local.js";
 import { worldSecrets } from "../runtime/secrets.js";
-import { UserError } from "../util/errors.js";
 import { renderBundle } from "../verify/bundle.js";
 import { localRunner } from "../verify/local-runner.js";
 import { resolveTarget } from "../verify/target.js";
@@ -72,7 +70,8 @@ export function realStages(world: WorldRef): Stages {
       const envm = loadRunningWorld(world.manifestFile, world.stateDir);
       const target = resolveTarget(envm, {
         service: report.service,
-        alert: trafficAlert(envm, incident.alert.name, report.service),
+        // The alert's own SLO and traffic when the manifest has it, else the service's only alert.
+        alert: envm.manifest.alerts[incident.alert.name] ? incident.alert.name : undefined,
       });
       const verdict = await verifyPatch({
         target,
@@ -83,15 +82,4 @@ export function realStages(world: WorldRef): Stages {
       return { verdict, markdown: renderBundle(verdict) };
     },
   };
-}
-
-/** The manifest alert whose SLO and traffic the verification uses: this one, else the service's only one. */
-function trafficAlert(envm: Environment, alertName: string, service: string): string {
-  if (envm.manifest.alerts[alertName]) return alertName;
-  const ofService = Object.entries(envm.manifest.alerts).filter(([, a]) => a.service === service);
-  const only = ofService.length === 1 ? ofService[0] : undefined;
-  if (only) return only[0];
-  throw new UserError(
-    `alert ${alertName} is not in ${envm.file}'s alerts and service ${service} has ${ofService.length} alerts there: no SLO and traffic to verify with`,
-  );
 }
