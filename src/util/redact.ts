@@ -27,6 +27,9 @@ const keyedSecrets: [RegExp, string][] = [
     `$1$2${REDACTED}`,
   ],
   [/(\/\/[^/\s:@]+:)[^@\s/]+@/g, `$1${REDACTED}@`],
+  // A line that is one long base64 run (a diff line's +/-/space prefix kept): the body of a key
+  // block, which a hunk or excerpt can show without its BEGIN and END lines.
+  [/^([+\- ]?)[A-Za-z0-9+/]{60,}={0,2}$/gm, `$1${REDACTED}`],
 ];
 
 export function isSecretName(name: string, declared: readonly string[] = []): boolean {
@@ -67,4 +70,22 @@ export function redactDeep<T>(value: T, knownSecrets: readonly string[] = []): T
     return v;
   };
   return walk(value) as T;
+}
+
+const blockStart = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+const blockEnd = /-----END [A-Z ]*PRIVATE KEY-----/;
+
+/**
+ * A file's lines, redacted one by one so line numbers stay true, with every line of a private key
+ * block hidden: a view of some lines of a file (blame of a range, a grep hit, a line range) would
+ * otherwise show key material that only the whole block is recognized by.
+ */
+export function redactLines(text: string, redact: (line: string) => string): string[] {
+  let inBlock = false;
+  return text.split("\n").map((line) => {
+    if (blockStart.test(line)) inBlock = true;
+    const out = inBlock ? REDACTED : redact(line);
+    if (blockEnd.test(line)) inBlock = false;
+    return out;
+  });
 }

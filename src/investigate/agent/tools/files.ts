@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { z } from "zod";
-import { redactLines } from "./redact-lines.js";
+import { redactLines } from "../../../util/redact.js";
 import { insideRepo } from "./repo-path.js";
 import { defineTool, repoOf, ToolRefusal } from "./tool.js";
 

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { git } from "../../../util/git.js";
-import { redactLines } from "./redact-lines.js";
+import { redactLines } from "../../../util/redact.js";
 import { commitish, insideRepo, relativePath } from "./repo-path.js";
 import { defineTool, repoOf, type ToolContext } from "./tool.js";
 
