@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { type Alert, parseAlertDocument } from "../alerts/alert.js";
 import { fetchActiveAlerts } from "../alerts/alertmanager.js";
@@ -10,6 +10,7 @@ import type { Environment } from "../manifest/load.js";
 import { LocalRuntime, loadRunningWorld } from "../runtime/local.js";
 import { errorMessage, UserError } from "../util/errors.js";
 import { action, progress } from "./action.js";
+import { collect, readUserFile } from "./args.js";
 import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "./model-options.js";
 
 interface OutputOptions extends ModelCliOptions {
@@ -139,12 +140,7 @@ function defaultAlertmanagerUrl(envm: Environment, runtime: LocalRuntime): strin
 }
 
 function readAlerts(file: string): Alert[] {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new UserError(`${file}: cannot read the alert file`);
-  }
+  const text = readUserFile(file, "alert");
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -164,8 +160,4 @@ function parseLabels(pairs: string[]): Record<string, string> {
     labels[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return labels;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { bridge, type StrategyChoice, serviceTarget } from "../bridge/bridge.js";
 import { llmEdit } from "../bridge/strategies/llm-edit.js";
@@ -8,6 +8,7 @@ import { LocalRuntime } from "../runtime/local.js";
 import { worldSecrets } from "../runtime/secrets.js";
 import { UserError } from "../util/errors.js";
 import { action, progress } from "./action.js";
+import { readUserFile } from "./args.js";
 import { type ModelCliOptions, modelChoiceFrom, withModelOptions } from "./model-options.js";
 import { manifestOptions } from "./world.js";
 
@@ -54,9 +55,7 @@ export function registerPatchCommand(program: Command): void {
         const report = await readReport(opts.report);
         const envm = loadManifest(opts.file, { stateDir: opts.stateDir });
         const target = serviceTarget(envm, opts.service ?? report.service);
-        const external = opts.diff
-          ? { diff: await readText(opts.diff, "diff"), source: opts.diff }
-          : undefined;
+        const external = opts.diff ? { diff: readUserFile(opts.diff, "diff"), source: opts.diff } : undefined;
 
         const llm = model && llmEdit(model, { secrets: worldSecrets(envm, new LocalRuntime(envm)) });
         const result = await bridge({ report, target, strategy, external, ...(llm ? { llm } : {}) });
@@ -78,16 +77,8 @@ export function registerPatchCommand(program: Command): void {
     );
 }
 
-async function readText(file: string, what: string): Promise<string> {
-  try {
-    return await readFile(file, "utf8");
-  } catch {
-    throw new UserError(`${file}: cannot read the ${what} file`);
-  }
-}
-
 async function readReport(file: string): Promise<Report> {
-  const text = await readText(file, "report");
+  const text = readUserFile(file, "report");
   let report: unknown;
   try {
     report = JSON.parse(text);

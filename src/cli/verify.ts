@@ -1,15 +1,14 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { loadManifest } from "../manifest/load.js";
 import { LocalRuntime } from "../runtime/local.js";
-import { UserError } from "../util/errors.js";
 import { renderBundle } from "../verify/bundle.js";
 import { localRunner } from "../verify/local-runner.js";
 import { resolveTarget } from "../verify/target.js";
 import type { Verdict } from "../verify/verdict.js";
 import { type VerifyProgress, verifyPatch } from "../verify/verify.js";
 import { action, progress } from "./action.js";
-import { nonNegativeInt, positiveInt } from "./args.js";
+import { collect, nonNegativeInt, positiveInt, readUserFile } from "./args.js";
 import { manifestOptions } from "./world.js";
 
 interface VerifyCliOptions {
@@ -70,7 +69,7 @@ export function registerVerifyCommand(program: Command): void {
         });
         const runner = localRunner(new LocalRuntime(envm), target.service);
         runner.identity(); // fails now, with a hint, when the environment is not up
-        const diff = await readPatch(opts.patch);
+        const diff = readUserFile(opts.patch, "patch");
 
         const abort = new AbortController();
         let interrupts = 0;
@@ -147,16 +146,4 @@ class ProgressDisplay {
     if (this.open) process.stderr.write("\n");
     this.open = false;
   }
-}
-
-async function readPatch(file: string): Promise<string> {
-  try {
-    return await readFile(file, "utf8");
-  } catch {
-    throw new UserError(`${file}: cannot read the patch file`);
-  }
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
