@@ -29,7 +29,11 @@ const keyedSecrets: [RegExp, string][] = [
   [/(\/\/[^/\s:@]+:)[^@\s/]+@/g, `$1${REDACTED}@`],
   // A line that is one long base64 run (a diff line's +/-/space prefix kept): the body of a key
   // block, which a hunk or excerpt can show without its BEGIN and END lines.
-  [/^([+\- ]?)[A-Za-z0-9+/]{60,}={0,2}$/gm, `$1${REDACTED}`],
+  // Digits, upper and lower case all present, as in encoded key material (not "xxxx…" or a hash).
+  [
+    /^([+\- ]?)(?=[A-Za-z0-9+/]*\d)(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])[A-Za-z0-9+/]{60,}={0,2}$/gm,
+    `$1${REDACTED}`,
+  ],
 ];
 
 export function isSecretName(name: string, declared: readonly string[] = []): boolean {
